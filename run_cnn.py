@@ -150,7 +150,8 @@ def _default_cache_dir():
 def parse_args(argv=None):
     """Parses and checks flags; a bad value exits 2 with argparse's message."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # Intermixed, so that predict's texts may follow the options.
+    args = parser.parse_intermixed_args(argv)
     positive = ['batch_size', 'eval_batch_size', 'num_epochs', 'print_per_batch',
                 'save_per_batch', 'require_improvement', 'vocab_size']
     for name in positive:
@@ -452,7 +453,9 @@ class Trainer(object):
         kept = []
         if self.args.resume and os.path.exists(path):
             with open(path) as f:
-                kept = [l for l in f if l.strip() and not l.startswith('step')
+                # A killed run may have left its last line half written.
+                kept = [l for l in f if l.endswith('\n') and l.count('\t') == 1
+                        and not l.startswith('step')
                         and int(l.split('\t')[0]) < state.step]
         self.loss_file = open(path, 'w')
         self.loss_file.write('step\tloss\n')
@@ -503,8 +506,9 @@ class Trainer(object):
             mark = '*'
         LOG.info(ITER_FORMAT.format(state.step, loss_train, acc_train, loss_val,
                                     acc_val, elapsed(self.start_time), mark))
-        self.save_latest(state)
+        # Losses first: a kill between the two leaves no gap on --resume.
         self.loss_file.flush()
+        self.save_latest(state)
 
     # -- the loop
 
@@ -529,6 +533,8 @@ class Trainer(object):
         stopped = 'epochs'
         try:
             stopped = self._loop(state, rng, per_epoch, x_train, y_train, x_val, y_val)
+            if self.signal is None:
+                self.save_latest(state)  # so that --resume can go further
         finally:
             for s, handler in previous.items():
                 signal.signal(s, handler)
@@ -538,6 +544,9 @@ class Trainer(object):
 
     def _loop(self, state, rng, per_epoch, x_train, y_train, x_val, y_val):
         cfg, args = self.config, self.args
+        if args.max_steps and state.step >= args.max_steps:
+            LOG.info('Reached --max_steps %d.', args.max_steps)  # on --resume
+            return 'max_steps'
         first_epoch, skip = divmod(state.step, per_epoch)
         for _ in range(first_epoch):
             rng.permutation(len(x_train))  # replay the shuffles already used
@@ -680,7 +689,9 @@ def _restore_for_inference(args, need_data):
     vocab = args.vocab_file
     if vocab is None and need_data:
         vocab = os.path.join(args.data_path, 'cnews.vocab.txt')
-    if vocab is None or not os.path.exists(vocab):
+    # A --vocab_file that is missing is an error; only the default path
+    # falls back to the vocabulary saved beside the checkpoint.
+    if args.vocab_file is None and (vocab is None or not os.path.exists(vocab)):
         saved = os.path.join(os.path.dirname(prefix), 'vocab.txt')
         vocab = saved if os.path.exists(saved) else (
             vocab or os.path.join(args.data_path, 'cnews.vocab.txt'))
@@ -742,7 +753,9 @@ def read_texts(args):
         text = loader._decode(raw, args.input_file)
     else:
         text = sys.stdin.read()
-    texts = [t.strip() for t in text.splitlines() if t.strip()]
+    # One text a line; split on newlines only, since str.splitlines would
+    # also split at the separators (\x1c-\x1e, \x85) that news text holds.
+    texts = [t.strip() for t in text.split('\n') if t.strip()]
     if not texts:
         raise loader.DataError('nothing to classify: give texts as arguments, '
                                '--input_file or lines on standard input')
@@ -761,19 +774,25 @@ def predict(args):
     return 0
 
 
+def _expected_errors():
+    """Errors reported as bad input: TensorFlow is imported only when needed,
+    so a data error is reported without waiting for it."""
+    backend = sys.modules.get('backend')
+    return (ValueError, OSError) + ((backend.BackendError,) if backend else ())
+
+
 def main(argv=None):
     args = parse_args(argv)
     if args.mode == 'predict':
         setup_logging(stream=sys.stderr)  # stdout carries the predictions
     else:
         setup_logging(os.path.join(args.output_dir, args.mode + '.log'))
-    import backend
     try:
         return {'train': train, 'test': test, 'predict': predict}[args.mode](args)
     except NumericError as e:
         LOG.error('%s', e)
         return EXIT_NUMERIC
-    except (ValueError, OSError, backend.BackendError) as e:
+    except _expected_errors() as e:
         # DataError, CheckpointError, BackendError and bad settings: the
         # message says what to fix; a traceback would only hide it.
         LOG.error('%s', e)

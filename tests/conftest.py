@@ -46,10 +46,17 @@ def cnews_split(tmp_path_factory, sample_lines):
     return write_split(folder, sample_lines, 800, 100)
 
 
+def child_env(extra=None):
+    """This process's environment for a child Python, without what TF 2.x
+    adds to it on import (TF2_BEHAVIOR=1 would turn TF 1.15 into v2 mode)."""
+    env = {k: v for k, v in os.environ.items() if k != 'TF2_BEHAVIOR'}
+    env.update(extra or {})
+    return env
+
+
 def run_cli(args, cwd=ROOT, python=None, env=None, input=None, timeout=600):
     """Runs `python run_cnn.py ARGS`; returns the CompletedProcess (text)."""
-    full_env = dict(os.environ)
-    full_env.update(env or {})
+    full_env = child_env(env)
     full_env.setdefault('PYTHONUNBUFFERED', '1')
     cmd = [python or sys.executable, os.path.join(ROOT, 'run_cnn.py')] + list(args)
     return subprocess.run(cmd, cwd=cwd, env=full_env, input=input, timeout=timeout,
