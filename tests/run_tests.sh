@@ -5,27 +5,17 @@
 #   bash tests/run_tests.sh -k loader  # extra arguments go to pytest
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/setup_env.sh
 
-py37=${TEXTCNN_PY37:-3.7.16}
-
-make_venv() {  # make_venv DIR PYTHON...
-    local dir=$1; shift
-    if [ ! -x "$dir/bin/python" ] || ! "$dir/bin/python" -c 'import tensorflow, sklearn, pytest, hypothesis' 2>/dev/null; then
-        echo "== setting up $dir"
-        rm -rf "$dir"
-        "$@" -m venv "$dir"
-        "$dir/bin/python" -m pip install -q -U pip
-        "$dir/bin/python" -m pip install -q -r requirements.txt -r requirements-dev.txt
-    fi
-}
-
-make_venv .venv python3
-make_venv .venv37 env PYENV_VERSION="$py37" python
+make_venv .venv requirements.txt requirements-dev.txt -- python3
+make_venv .venv37 requirements.txt requirements-dev.txt -- env PYENV_VERSION="${TEXTCNN_PY37:-3.7.16}" python
 
 export TEXTCNN_TF2_PYTHON=$PWD/.venv/bin/python
 export TEXTCNN_TF1_PYTHON=$PWD/.venv37/bin/python
 
+status=0
 echo "== TF 2.x ($("$TEXTCNN_TF2_PYTHON" --version 2>&1))"
-"$TEXTCNN_TF2_PYTHON" -m pytest -q -p no:cacheprovider tests "$@"
+"$TEXTCNN_TF2_PYTHON" -m pytest -q -p no:cacheprovider tests "$@" || status=1
 echo "== TF 1.15.0 ($("$TEXTCNN_TF1_PYTHON" --version 2>&1))"
-"$TEXTCNN_TF1_PYTHON" -m pytest -q -p no:cacheprovider tests "$@"
+"$TEXTCNN_TF1_PYTHON" -m pytest -q -p no:cacheprovider tests "$@" || status=1
+exit $status
