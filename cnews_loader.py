@@ -9,6 +9,7 @@ Everything here is numpy and plain Python: no TensorFlow import, so the data
 path can be tested and timed on its own.
 """
 
+import codecs
 import collections
 import hashlib
 import io
@@ -16,6 +17,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 
 import numpy as np
 
@@ -85,6 +87,10 @@ def _read_bytes(path, what):
         raise DataError('%s not found: %s' % (what, path))
     with open(path, 'rb') as f:
         data = f.read()
+    # Windows editors often start UTF-8 files with a byte-order mark; left
+    # in, it would glue itself to the first label or vocabulary entry.
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
     if not data.strip():
         raise DataError('%s is empty: %s' % (what, path))
     return data
@@ -136,6 +142,31 @@ def _decode(data, path):
                         '`iconv -f GBK -t UTF-8`' % (path, e.reason))
 
 
+def _decoded_lines(data, path):
+    """The lines of data as str, None for a line that is not UTF-8.
+
+    One decode of the whole file when it is valid UTF-8 (the usual case, and
+    several times faster); line by line otherwise, so that one bad line
+    costs only itself. A '\n' byte never occurs inside a UTF-8 sequence, so
+    both ways cut the same lines.
+    """
+    try:
+        return data.decode('utf-8').split('\n')
+    except UnicodeDecodeError:
+        pass
+    raw_lines = data.split(b'\n')
+    if _looks_like_gbk([r for r in raw_lines if r.strip()]):
+        raise DataError('%s is not UTF-8 (it looks like GBK); convert it with '
+                        '`iconv -f GBK -t UTF-8 in > out`' % path)
+    lines = []
+    for raw in raw_lines:
+        try:
+            lines.append(raw.decode('utf-8'))
+        except UnicodeDecodeError:
+            lines.append(None)
+    return lines
+
+
 def read_file(path, cat_to_id=None, strict=False):
     """Reads a ``label<TAB>text`` file.
 
@@ -156,27 +187,25 @@ def read_file(path, cat_to_id=None, strict=False):
         DataError: missing or empty file, a file in another encoding, labels
             that do not match the categories, or any bad line when strict.
     """
-    raw_lines = _read_bytes(path, 'data file').split(b'\n')
-    if _looks_like_gbk([r for r in raw_lines if r.strip()]):
-        raise DataError('%s is not UTF-8 (it looks like GBK); convert it with '
-                        '`iconv -f GBK -t UTF-8 in > out`' % path)
+    lines = _decoded_lines(_read_bytes(path, 'data file'), path)
     texts, labels = [], []
     report = SkipReport(path)
     unknown = collections.Counter()
-    last = len(raw_lines) - 1
-    for i, raw in enumerate(raw_lines):
+    last = len(lines) - 1
+    for i, decoded in enumerate(lines):
         reason = None
-        try:
-            line = raw.decode('utf-8').strip()
-        except UnicodeDecodeError:
+        if decoded is None:
             reason = 'undecodable bytes'
         else:
+            line = decoded.strip()
             if not line:
-                if i == last:
+                if i == last and not decoded:
                     break  # the newline at the end of the file
                 reason = 'blank line'
             elif '\t' not in line:
-                reason = 'no tab'
+                # strip() also ate a tab after the label: the text is empty.
+                after = decoded[len(decoded) - len(decoded.lstrip()) + len(line):]
+                reason = 'empty text' if '\t' in after else 'no tab'
             else:
                 fields = line.split('\t')
                 if len(fields) != 2:
@@ -277,32 +306,50 @@ class Encoder(object):
         self.table = np.full(top, -1, dtype=np.int32)
         for w, i in single:
             self.table[ord(w)] = i
+        self._all_points = None
 
     def lookup(self, texts):
         """Returns (ids, lengths): the kept ids of all texts end to end."""
-        lengths = np.array([len(t) for t in texts], dtype=np.int64)
         points = np.frombuffer(''.join(texts).encode('utf-32-le'), dtype=np.uint32)
-        ids = np.full(points.shape, -1, dtype=np.int32)
-        known = points < len(self.table)
-        ids[known] = self.table[points[known]]
+        if self._all_points is None:
+            # Every code point (4.4 MB), so that the lookup is one take.
+            self._all_points = np.full(0x110000, -1, dtype=np.int32)
+            self._all_points[:len(self.table)] = self.table
+        ids = self._all_points.take(points)
         keep = ids >= 0
-        owner = np.repeat(np.arange(len(texts)), lengths)
-        kept_lengths = np.bincount(owner[keep], minlength=len(texts))
+        # Kept characters per text: its length less its unknown characters,
+        # found by position (few, so no per-character owner array).
+        lengths = np.array([len(t) for t in texts], dtype=np.int64)
+        unknown = np.flatnonzero(~keep)
+        owner = np.searchsorted(np.cumsum(lengths), unknown, side='right')
+        kept_lengths = lengths - np.bincount(owner, minlength=len(texts))
         return ids[keep], kept_lengths
 
-    def encode(self, texts, seq_length):
-        """Returns an int32 [len(texts), seq_length] matrix, padded in front."""
-        ids, lengths = self.lookup(texts)
+    def encode(self, texts, seq_length, chunk=2048):
+        """Returns an int32 [len(texts), seq_length] matrix, padded in front.
+
+        Texts are encoded chunk by chunk, so that the temporary arrays stay
+        small (a cnews-sized corpus is 65 million characters).
+        """
         out = np.zeros((len(texts), seq_length), dtype=np.int32)
-        if not len(ids):
-            return out
-        ends = np.cumsum(lengths)
-        owner = np.repeat(np.arange(len(texts)), lengths)
-        # Position of each id counted back from the end of its own text.
-        from_end = ends[owner] - np.arange(len(ids)) - 1
-        keep = from_end < seq_length
-        out[owner[keep], seq_length - 1 - from_end[keep]] = ids[keep]
+        for start in range(0, len(texts), chunk):
+            part = texts[start:start + chunk]
+            out[start:start + len(part)] = self._encode_chunk(part, seq_length)
         return out
+
+    def _encode_chunk(self, texts, seq_length):
+        ids, lengths = self.lookup(texts)
+        # Row r takes the seq_length positions that end where its text ends;
+        # positions before the text's start read the 0 put in front of ids.
+        ends = np.cumsum(lengths)
+        # Positions in ids, shifted by one for the 0 in front; int32 halves
+        # the index matrix whenever a chunk holds under 2**31 characters.
+        dtype = np.int32 if len(ids) < 2 ** 31 - 1 else np.int64
+        idx = (ends[:, None] - seq_length + 1).astype(dtype) + np.arange(
+            seq_length, dtype=dtype)  # [n, L]
+        idx[idx <= (ends - lengths).astype(dtype)[:, None]] = 0
+        padded = np.concatenate([np.zeros(1, dtype=np.int32), ids])
+        return padded.take(idx)
 
 
 def pad_sequences(sequences, seq_length):
@@ -337,12 +384,50 @@ def atomic_write(path, data):
         raise
 
 
-def _file_digest(path):
+# A digest remembered by file identity is trusted only when the file was
+# last changed this many seconds before it was hashed: a later write then
+# moves ctime past the remembered one (git's "racily clean" rule).
+_STAT_TRUST_SECONDS = 2.0
+
+
+def _file_identity(st):
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _file_digest(path, memo_dir=None):
+    """sha256 of the file, remembered in memo_dir by (inode, size, times).
+
+    Hashing 130 MB takes about a second; the memo makes a cache hit cost a
+    stat. It is never stale: any write changes ctime (and utime cannot set
+    ctime back), and a digest taken within _STAT_TRUST_SECONDS of the last
+    change is not remembered.
+    """
+    memo = None
+    if memo_dir:
+        memo = os.path.join(memo_dir, hashlib.sha256(
+            os.path.abspath(path).encode('utf-8')).hexdigest()[:32] + '.digest.json')
+        try:
+            with open(memo) as f:
+                saved = json.load(f)
+            if saved['identity'] == _file_identity(os.stat(path)):
+                return saved['sha256']
+        except (OSError, ValueError, KeyError):
+            pass
+    before = os.stat(path)
     h = hashlib.sha256()
     with open(path, 'rb') as f:
         for block in iter(lambda: f.read(1 << 22), b''):
             h.update(block)
-    return h.hexdigest()
+    digest = h.hexdigest()
+    changed = max(before.st_mtime_ns, before.st_ctime_ns) / 1e9
+    if (memo and _file_identity(os.stat(path)) == _file_identity(before)
+            and time.time() - changed >= _STAT_TRUST_SECONDS):
+        try:
+            atomic_write(memo, json.dumps({'identity': _file_identity(before),
+                                           'sha256': digest}).encode('utf-8'))
+        except OSError as e:
+            logger.warning('could not write %s: %s', memo, e)
+    return digest
 
 
 def process_file(path, word_to_id, cat_to_id, seq_length=600, strict=False,
@@ -365,7 +450,7 @@ def process_file(path, word_to_id, cat_to_id, seq_length=600, strict=False,
     cache_path = None
     if cache_dir:
         key = hashlib.sha256(json.dumps([
-            _CACHE_VERSION, _file_digest(path), vocab_digest(sorted(
+            _CACHE_VERSION, _file_digest(path, cache_dir), vocab_digest(sorted(
                 word_to_id, key=word_to_id.get)),
             sorted(cat_to_id.items(), key=lambda kv: kv[1]), seq_length,
         ]).encode('utf-8')).hexdigest()
