@@ -10,11 +10,18 @@ table and can write it as JSON:
 What it measures, each as the median of --repeats timed windows:
 
 - peak: the rate of a float32 4096 x 4096 matmul in the same kind of
-  session, the practical ceiling for this model's GEMM-shaped work;
-- train: steps/s and samples/s of the project's own step
-  (run_cnn.Trainer.train_step) and of a plain loop as the reference wrote
-  it (feed_dict each step; the summary op run separately every
-  save_per_batch steps), with the achieved GFLOP/s and its share of peak;
+  session, the practical ceiling for this model's GEMM-shaped work,
+  measured in every round between the training windows;
+- train: steps/s and samples/s of (1) the project's own step
+  (run_cnn.Trainer.train_step), (2) a plain loop as the reference wrote it
+  (feed_dict each step, the summary as a forward pass of its own every
+  save_per_batch steps) on the same graph and session, and (3) that loop
+  with the reference's graph and session choices (autodiff convolution
+  gradients, TensorFlow's default threading); the achieved rate counts the
+  reference's FLOPs per step, so where the project computes less (the
+  CPU's argmax-routed pooling gradient) its share of peak can pass 100%;
+- feed: the time of a session call that only feeds one batch, the most
+  any input pipeline could save per step;
 - eval: samples/s of run_cnn.evaluate, and what one validation pass over
   --eval_size articles adds to a print_per_batch-step interval;
 - data: loading and encoding a cnews-sized corpus (generated here into a
@@ -23,6 +30,8 @@ What it measures, each as the median of --repeats timed windows:
 """
 
 import argparse
+import collections
+import copy
 import json
 import logging
 import os
@@ -75,21 +84,6 @@ def _median_rate(fn, repeats, work):
         fn()
         rates.append(work / (time.perf_counter() - begin))
     return statistics.median(rates)
-
-
-def matmul_gflops(session_config, n=4096, repeats=5):
-    """GFLOP/s of a float32 n x n matmul in a session of session_config."""
-    from backend import tf
-    graph = tf.Graph()
-    with graph.as_default():
-        a = tf.Variable(tf.random_uniform([n, n]))
-        b = tf.Variable(tf.random_uniform([n, n]))
-        # Reduce on the device so that the fetch does not copy n*n floats.
-        product = tf.reduce_sum(tf.matmul(a, b))
-        with tf.Session(config=session_config) as sess:
-            sess.run(tf.global_variables_initializer())
-            sess.run(product)
-            return _median_rate(lambda: sess.run(product), repeats, 2.0 * n ** 3) / 1e9
 
 
 # ---------------------------------------------------------------- corpus
@@ -156,63 +150,142 @@ def _trainer_args(output_dir, eval_batch_size):
                                  eval_batch_size=eval_batch_size, max_steps=0)
 
 
+class _Setup(object):
+    """A model in its own graph and session, ready for timed steps."""
+
+    def __init__(self, chosen, session_config, config, words, workdir, eval_batch):
+        import cnn_model
+        import run_cnn
+        from backend import tf
+        self.graph = tf.Graph()
+        with self.graph.as_default():
+            tf.set_random_seed(0)
+            self.model = cnn_model.TextCNN(config, chosen)
+            init = tf.global_variables_initializer()
+            self.sess = tf.Session(config=session_config)
+            self.sess.run(init)
+            self.trainer = run_cnn.Trainer(_trainer_args(workdir, eval_batch), config,
+                                           chosen, self.model, self.sess, words,
+                                           loader.CNEWS_CATEGORIES)
+        self.trainer.loss_file = open(os.devnull, 'w')
+        self.trainer._steps_this_run = 0
+        self.trainer.eval_batch = eval_batch
+        self.state = run_cnn.TrainState(seed=0)
+        self.config = config
+
+    def project_steps(self, batches, steps):
+        """The project's step, run_cnn.Trainer.train_step."""
+        for _ in range(steps):
+            xb, yb = next(batches)
+            self.trainer.train_step(self.state, xb, yb)
+            self.state.step += 1
+
+    def feed_loop(self, batches, steps):
+        """The reference's loop: feed_dict each step, and every
+        save_per_batch steps the summary as a forward pass of its own."""
+        model, sess, config = self.model, self.sess, self.config
+        for _ in range(steps):
+            xb, yb = next(batches)
+            feed = {model.input_x: xb, model.input_y: yb,
+                    model.keep_prob: config.dropout_keep_prob}
+            if self.state.step % config.save_per_batch == 0:
+                self.trainer.writer.add_summary(
+                    sess.run(self.trainer.summary, feed), self.state.step)
+            sess.run(model.optim, feed)
+            self.state.step += 1
+
+    def close(self):
+        self.trainer.writer.close()
+        self.trainer.loss_file.close()
+        self.sess.close()
+
+
 def bench_train(chosen, config, words, x, y, x_val, y_val, opts, workdir):
-    """Steps/s of the project's step and of the reference loop, eval rate."""
-    import cnn_model
+    """Peak, training, feed and evaluation rates, interleaved window by window.
+
+    Three ways of training are timed on the same batches: the project's
+    step; the reference's plain feed loop on the project's graph and
+    session (the loop alone differs); and the reference's loop with the
+    reference's choices: autodiff convolution gradients and TensorFlow's
+    default session threading (what the port changes in all). The matmul
+    peak is measured in every round too, so that the share of peak compares
+    windows that saw the same machine load.
+    """
     import run_cnn
     from backend import tf
-    rng = np.random.RandomState(0)
-    graph = tf.Graph()
-    with graph.as_default():
-        tf.set_random_seed(0)
-        model = cnn_model.TextCNN(config, chosen)
-        init = tf.global_variables_initializer()
-        sess = tf.Session(config=chosen.session_config())
-        sess.run(init)
-        trainer = run_cnn.Trainer(_trainer_args(workdir, opts.eval_batch_size), config,
-                                  chosen, model, sess, words, loader.CNEWS_CATEGORIES)
-        trainer.loss_file = open(os.devnull, 'w')
-        trainer._steps_this_run = 0
-        state = run_cnn.TrainState(seed=0)
-        batches = _endless_batches(x, y, config.batch_size, rng,
-                                   chosen.static_shapes)
+    eval_batch = config.batch_size if chosen.static_shapes else opts.eval_batch_size
+    ours = _Setup(chosen, chosen.session_config(), config, words, workdir, eval_batch)
+    plain = copy.copy(chosen)
+    plain.routed_pool_grad = False
+    reference = _Setup(plain, tf.ConfigProto(allow_soft_placement=True), config, words,
+                       workdir, eval_batch)
+    peak = _Matmul(chosen.session_config())
+    batches = _endless_batches(x, y, config.batch_size, np.random.RandomState(0),
+                               chosen.static_shapes)
+    feed_ms = _feed_ms(ours, x[:config.batch_size], opts.repeats)
 
-        def project():
-            for _ in range(opts.steps):
-                xb, yb = next(batches)
-                trainer.train_step(state, xb, yb)
-                state.step += 1
+    def validation():
+        run_cnn.evaluate(ours.sess, ours.model, x_val, y_val, eval_batch,
+                         chosen.static_shapes)
 
-        def reference():
-            # The reference's loop: the summary is a separate forward pass.
-            for _ in range(opts.steps):
-                xb, yb = next(batches)
-                feed = {model.input_x: xb, model.input_y: yb,
-                        model.keep_prob: config.dropout_keep_prob}
-                if state.step % config.save_per_batch == 0:
-                    trainer.writer.add_summary(sess.run(trainer.summary, feed), state.step)
-                sess.run(model.optim, feed)
-                state.step += 1
+    timed = collections.OrderedDict([
+        ('peak', (peak.run, peak.flops)),
+        ('project', (lambda: ours.project_steps(batches, opts.steps), opts.steps)),
+        ('feed_loop', (lambda: ours.feed_loop(batches, opts.steps), opts.steps)),
+        ('reference', (lambda: reference.feed_loop(batches, opts.steps), opts.steps)),
+        ('eval', (validation, len(x_val))),
+    ])
+    for fn, _ in timed.values():  # warm-up: first-run allocation and compilation
+        fn()
+    rates = {name: [] for name in timed}
+    for _ in range(opts.repeats):  # interleaved, so that load noise hits all
+        for name, (fn, work) in timed.items():
+            rates[name].append(_median_rate(fn, 1, work))
+    for setup in (ours, reference, peak):
+        setup.close()
+    out = {k: statistics.median(v) for k, v in rates.items()}
+    out['peak'] /= 1e9
+    out['feed_ms'] = feed_ms
+    return out
 
-        def validation():
-            run_cnn.evaluate(sess, model, x_val, y_val, trainer.eval_batch,
-                             chosen.static_shapes)
 
-        trainer.eval_batch = (config.batch_size if chosen.static_shapes
-                              else opts.eval_batch_size)
-        for _ in range(2):  # warm-up: first-run allocation and compilation
-            project()
-            reference()
-        validation()
-        rates = {'project': [], 'reference': [], 'eval': []}
-        for _ in range(opts.repeats):  # interleaved, so that load noise hits all
-            rates['project'].append(_median_rate(project, 1, opts.steps))
-            rates['reference'].append(_median_rate(reference, 1, opts.steps))
-            rates['eval'].append(_median_rate(validation, 1, len(x_val)))
-        trainer.writer.close()
-        trainer.loss_file.close()
-        sess.close()
-    return {k: statistics.median(v) for k, v in rates.items()}
+class _Matmul(object):
+    """A float32 n x n matmul in a session of the given config."""
+
+    def __init__(self, session_config, n=4096):
+        from backend import tf
+        self.flops = 2.0 * n ** 3
+        graph = tf.Graph()
+        with graph.as_default():
+            a = tf.Variable(tf.random_uniform([n, n]))
+            b = tf.Variable(tf.random_uniform([n, n]))
+            # Reduced on the device, so that the fetch copies one float.
+            self.product = tf.reduce_sum(tf.matmul(a, b))
+            self.sess = tf.Session(config=session_config)
+            self.sess.run(tf.global_variables_initializer())
+
+    def run(self):
+        self.sess.run(self.product)
+
+    def close(self):
+        self.sess.close()
+
+
+def _feed_ms(setup, xb, repeats, calls=20):
+    """Milliseconds of a session call that only feeds one batch of ids.
+
+    The most any input pipeline (tf.data, prefetching) could save per step.
+    """
+    from backend import tf
+    with setup.graph.as_default():
+        consume = tf.reduce_sum(setup.model.input_x)
+    setup.sess.run(consume, {setup.model.input_x: xb})
+
+    def feed():
+        for _ in range(calls):
+            setup.sess.run(consume, {setup.model.input_x: xb})
+
+    return 1000.0 / _median_rate(feed, repeats, calls)
 
 
 def _endless_batches(x, y, batch_size, rng, drop_remainder):
@@ -301,11 +374,12 @@ def run(args):
         x, y, _ = loader.process_file(corpus, word_to_id, cat_to_id, args.seq_length,
                                       cache_dir=os.path.join(workdir, 'cache'))
         x_val, y_val = x[:args.eval_size], y[:args.eval_size]
-        peak = matmul_gflops(chosen.session_config(), repeats=args.repeats)
         rates = bench_train(chosen, config, words, x, y, x_val, y_val, args, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     flops = train_flops_per_step(config)
+    peak = rates['peak']
+    step_ms = 1000.0 / rates['project']
     steps_per_interval = config.print_per_batch
     interval_s = steps_per_interval / rates['project']
     eval_s = args.eval_size / rates['eval']
@@ -320,8 +394,14 @@ def run(args):
         'train_samples_per_sec': rates['project'] * config.batch_size,
         'train_gflops': rates['project'] * flops / 1e9,
         'train_share_of_peak': rates['project'] * flops / 1e9 / peak,
+        'feed_loop_steps_per_sec': rates['feed_loop'],
+        'feed_loop_samples_per_sec': rates['feed_loop'] * config.batch_size,
+        'train_over_feed_loop': rates['project'] / rates['feed_loop'],
+        'feed_ms_per_step': rates['feed_ms'],
+        'feed_share_of_step': rates['feed_ms'] / step_ms,
         'reference_steps_per_sec': rates['reference'],
         'reference_samples_per_sec': rates['reference'] * config.batch_size,
+        'reference_share_of_peak': rates['reference'] * flops / 1e9 / peak,
         'train_over_reference': rates['project'] / rates['reference'],
         'eval_batch_size': args.eval_batch_size,
         'eval_samples_per_sec': rates['eval'],
@@ -354,9 +434,16 @@ def format_table(r):
         ('train (project step)', '%.2f steps/s, %.1f samples/s, %.1f GFLOP/s = %.0f%% '
          'of peak' % (r['train_steps_per_sec'], r['train_samples_per_sec'],
                       r['train_gflops'], 100 * r['train_share_of_peak'])),
-        ('train (reference loop)', '%.2f steps/s, %.1f samples/s; project is %.2fx'
-         % (r['reference_steps_per_sec'], r['reference_samples_per_sec'],
-            r['train_over_reference'])),
+        ('train (feed loop)', '%.2f steps/s, %.1f samples/s; project is %.2fx; '
+         'feeding a batch takes %.2f ms, %.1f%% of a step'
+         % (r['feed_loop_steps_per_sec'], r['feed_loop_samples_per_sec'],
+            r['train_over_feed_loop'], r['feed_ms_per_step'],
+            100 * r['feed_share_of_step'])),
+        ('train (reference-style)', '%.2f steps/s, %.1f samples/s = %.0f%% of peak; '
+         'project is %.2fx' % (r['reference_steps_per_sec'],
+                               r['reference_samples_per_sec'],
+                               100 * r['reference_share_of_peak'],
+                               r['train_over_reference'])),
         ('evaluate', '%.1f samples/s (batch %d); %d articles add %.1f%% to a '
          '100-step interval' % (r['eval_samples_per_sec'], r['eval_batch_size'],
                                 r['eval_articles'], 100 * r['validation_overhead'])),

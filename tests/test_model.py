@@ -216,3 +216,29 @@ def test_npu_graph_uses_npu_dropout_static_batch_and_loss_scaling(monkeypatch):
     monkeypatch.setenv('RANK_SIZE', '1')
     build(config, chosen)
     assert calls == ['npu_ops.dropout']  # no scaling in fp32, no allreduce alone
+
+
+def test_routed_max_pool_gradient_equals_autodiff():
+    """The CPU's argmax-routed gradient gives autodiff's values, padding ties too."""
+    config = cnn_model.TCNNConfig(**TINY)
+    x, y = fixed_batch(config, rows=4)
+    x[:2, :12] = 0  # long runs of <PAD>: many equal windows tie for the max
+    results = []
+    for routed in (False, True):
+        chosen = cpu()
+        chosen.routed_pool_grad = routed
+        graph, model = build(config, chosen, seed=5)
+        with graph.as_default():
+            variables = sorted(tf.trainable_variables(), key=lambda v: v.op.name)
+            grads = [tf.convert_to_tensor(g) for g in tf.gradients(model.loss, variables)]
+            with tf.Session() as sess:
+                sess.run(tf.variables_initializer(graph.get_collection('variables')))
+                if results:  # the same weights as the autodiff graph
+                    for v, value in zip(variables, results[0][0]):
+                        v.load(value, sess)
+                results.append((sess.run(variables),
+                                sess.run(grads, {model.input_x: x, model.input_y: y})))
+    assert any(op.type == 'UnsortedSegmentSum' for op in graph.get_operations())
+    for plain, routed in zip(results[0][1], results[1][1]):
+        assert np.abs(plain).max() > 0
+        np.testing.assert_allclose(routed, plain, rtol=1e-5, atol=1e-6)
