@@ -123,12 +123,13 @@ def import_npu():
         from npu_bridge.estimator.npu import npu_loss_scale_manager
         from npu_bridge.estimator.npu import npu_loss_scale_optimizer
         from npu_bridge.estimator.npu import npu_optimizer
+        from npu_bridge.estimator.npu import util
     except ImportError as e:
         logger.debug('npu_bridge is not available: %s', e)
         return None
     return {'npu_ops': npu_ops, 'npu_optimizer': npu_optimizer,
             'loss_scale_manager': npu_loss_scale_manager,
-            'loss_scale_optimizer': npu_loss_scale_optimizer}
+            'loss_scale_optimizer': npu_loss_scale_optimizer, 'util': util}
 
 
 def gpu_count():
@@ -163,6 +164,9 @@ class Backend(object):
         self.npu_loss_scale = npu_loss_scale
         self.iterations_per_loop = iterations_per_loop
         self.static_shapes = name == 'npu'
+        # Training steps per session call: more than one only on the NPU,
+        # where the adapter runs them in a loop on the device.
+        self.steps_per_call = iterations_per_loop if name == 'npu' else 1
         self.routed_pool_grad = name == 'cpu'
 
     def __repr__(self):
@@ -174,6 +178,16 @@ class Backend(object):
         if self.name == 'gpu':
             return gpu_session_config(self.precision_mode == 'allow_mix_precision')
         return cpu_session_config()
+
+    def loop_train_op(self, sess, train_op):
+        """The op that runs steps_per_call training steps per session call.
+
+        Call after the variables are initialised: the adapter edits the graph
+        of sess. The batches must come from a tf.data iterator in the graph.
+        """
+        if self.steps_per_call == 1:
+            return train_op
+        return self.npu['util'].set_iteration_per_loop(sess, train_op, self.steps_per_call)
 
     def dropout(self, x, keep_prob):
         """Inverted dropout: keeps each unit with keep_prob, scales by 1/keep_prob."""
@@ -235,8 +249,7 @@ def dense_grad_gather(params, ids):
 
 
 def choose_backend(device='auto', precision_mode=None, npu_loss_scale=True,
-                   iterations_per_loop=1, npu_importer=import_npu,
-                   gpu_counter=gpu_count):
+                   iterations_per_loop=1, npu_importer=None, gpu_counter=None):
     """Chooses the device.
 
     Args:
@@ -245,7 +258,7 @@ def choose_backend(device='auto', precision_mode=None, npu_loss_scale=True,
         npu_loss_scale: use dynamic loss scaling on the NPU under mixed
             precision.
         iterations_per_loop: NPU steps per session call.
-        npu_importer, gpu_counter: probes, replaceable in tests.
+        npu_importer, gpu_counter: probes (default import_npu, gpu_count).
 
     Returns:
         A Backend.
@@ -259,21 +272,23 @@ def choose_backend(device='auto', precision_mode=None, npu_loss_scale=True,
     if precision_mode is not None and precision_mode not in PRECISION_MODES:
         raise ValueError('--precision_mode %r is not one of %s'
                          % (precision_mode, ', '.join(PRECISION_MODES)))
-    npu = npu_importer() if device in ('auto', 'npu') else None
+    npu = (npu_importer or import_npu)() if device in ('auto', 'npu') else None
     if npu is not None:
         why = 'forced by --device npu' if device == 'npu' else 'npu_bridge imports'
         return Backend('npu', why, precision_mode or DEFAULT_NPU_PRECISION, npu,
                        npu_loss_scale, iterations_per_loop)
+    npu_only = ('; --iterations_per_loop %d applies to the NPU only, one step a call '
+                'here' % iterations_per_loop if iterations_per_loop > 1 else '')
     if device == 'npu':
         raise BackendError('--device npu: npu_bridge does not import; run on an '
                            'Ascend host with the CANN toolkit set up (source its '
                            'set_env.sh), or use --device auto')
-    gpus = gpu_counter() if device in ('auto', 'gpu') else 0
+    gpus = (gpu_counter or gpu_count)() if device in ('auto', 'gpu') else 0
     mixed = 'allow_mix_precision' if precision_mode == 'allow_mix_precision' else 'force_fp32'
     if gpus:
         why = 'forced by --device gpu' if device == 'gpu' else (
             'no npu_bridge; TensorFlow sees %d GPU(s)' % gpus)
-        return Backend('gpu', why, mixed)
+        return Backend('gpu', why + npu_only, mixed)
     if device == 'gpu':
         raise BackendError('--device gpu: TensorFlow sees no GPU (is this a CUDA '
                            'build of TensorFlow, and is CUDA_VISIBLE_DEVICES set?); '
@@ -282,4 +297,4 @@ def choose_backend(device='auto', precision_mode=None, npu_loss_scale=True,
     if precision_mode not in (None, 'force_fp32', 'must_keep_origin_dtype'):
         why += '; --precision_mode %s has no effect on the CPU, which runs float32' % (
             precision_mode)
-    return Backend('cpu', why, 'force_fp32')
+    return Backend('cpu', why + npu_only, 'force_fp32')

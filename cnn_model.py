@@ -148,6 +148,8 @@ class TextCNN(object):
         config: a TCNNConfig.
         backend: a backend.Backend; supplies dropout, the embedding gather
             and optimizer wrappers for its device.
+        inputs: optional (x, y) tensors, e.g. a tf.data iterator's next
+            batch, that input_x and input_y default to.
 
     Attributes (tensors):
         input_x: int32 [B, L] placeholder. input_y: float32 [B, C]
@@ -156,12 +158,18 @@ class TextCNN(object):
         correct bool [B], loss and acc scalars, optim the training op.
     """
 
-    def __init__(self, config, backend):
+    def __init__(self, config, backend, inputs=None):
         self.config = config
         batch = config.batch_size if backend.static_shapes else None
-        self.input_x = tf.placeholder(tf.int32, [batch, config.seq_length], name='input_x')
-        self.input_y = tf.placeholder(tf.float32, [batch, config.num_classes],
-                                      name='input_y')
+        x_shape, y_shape = [batch, config.seq_length], [batch, config.num_classes]
+        if inputs is None:
+            self.input_x = tf.placeholder(tf.int32, x_shape, name='input_x')
+            self.input_y = tf.placeholder(tf.float32, y_shape, name='input_y')
+        else:
+            # Batches from a tf.data iterator, unless input_x/input_y are fed
+            # (feeding them prunes the iterator out of that call).
+            self.input_x = tf.placeholder_with_default(inputs[0], x_shape, name='input_x')
+            self.input_y = tf.placeholder_with_default(inputs[1], y_shape, name='input_y')
         self.keep_prob = tf.placeholder_with_default(1.0, [], name='keep_prob')
         self._build(backend)
 

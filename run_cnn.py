@@ -125,6 +125,12 @@ def build_parser():
                    help='NPU precision mode (NPU default allow_fp32_to_fp16); '
                         'on a GPU allow_mix_precision turns on automatic mixed '
                         'precision')
+    r.add_argument('--iterations_per_loop', type=int, default=1,
+                   help='NPU: training steps per session call, run on the device '
+                        'from a tf.data pipeline of the same batches; '
+                        '--print_per_batch and --max_steps must be multiples of '
+                        'it; losses.tsv and TensorBoard get the last loss of '
+                        'each call')
     r.add_argument('--npu_no_loss_scale', action='store_true',
                    help='NPU: no dynamic loss scaling under allow_mix_precision')
     o = p.add_argument_group('output')
@@ -161,6 +167,13 @@ def parse_args(argv=None):
         parser.error('--seq_length is %d; it must be 1 or more' % args.seq_length)
     if args.max_steps < 0 or args.warmup_steps < 0:
         parser.error('--max_steps and --warmup_steps must be 0 or more')
+    if args.iterations_per_loop < 1:
+        parser.error('--iterations_per_loop is %d; it must be 1 or more'
+                     % args.iterations_per_loop)
+    for name in ('print_per_batch', 'max_steps'):
+        if getattr(args, name) % args.iterations_per_loop:
+            parser.error('--%s %d is not a multiple of --iterations_per_loop %d'
+                         % (name, getattr(args, name), args.iterations_per_loop))
     if args.texts and args.mode != 'predict':
         parser.error('texts to classify are for predict; got %r with %s'
                      % (args.texts[0], args.mode))
@@ -354,6 +367,40 @@ def predict_classes(sess, model, x, batch_size, static_shapes=False):
 
 # ---------------------------------------------------------------- training
 
+class DeviceBatches(object):
+    """The training batches as a tf.data pipeline, for device-side loops.
+
+    They come in the order loader.batch_iter gives the feed path: one
+    permutation of RandomState(seed) per epoch, last partial batch dropped,
+    so a run reads the same batches fed or from the device, and a resumed
+    run starts at its own step.
+    """
+
+    def __init__(self, tf, seq_length, num_classes, batch_size):
+        self.batch_size = batch_size
+        self.x = tf.placeholder(tf.int32, [None, seq_length])
+        self.y = tf.placeholder(tf.float32, [None, num_classes])
+        self.order = tf.placeholder(tf.int64, [None])
+        data = tf.data.Dataset.from_tensor_slices(self.order)
+        data = data.batch(batch_size, drop_remainder=True)
+        data = data.map(lambda rows: (tf.gather(self.x, rows), tf.gather(self.y, rows)))
+        self.iterator = tf.data.make_initializable_iterator(data.prefetch(2))
+        self.next = self.iterator.get_next()
+
+    def order_from(self, seed, rows, num_epochs, start_step):
+        """Example indices of every batch from start_step to the epoch limit."""
+        rng = np.random.RandomState(seed)
+        per_epoch = rows // self.batch_size * self.batch_size
+        order = np.concatenate([rng.permutation(rows)[:per_epoch]
+                                for _ in range(num_epochs)])
+        return order[start_step * self.batch_size:]
+
+    def start(self, sess, x, y, seed, num_epochs, start_step):
+        sess.run(self.iterator.initializer, {
+            self.x: x, self.y: y,
+            self.order: self.order_from(seed, len(x), num_epochs, start_step)})
+
+
 class TrainState(object):
     """What --resume needs beyond the weights; saved as JSON beside them."""
 
@@ -390,9 +437,13 @@ class Trainer(object):
     SIGINT/SIGTERM after saving a checkpoint to resume from.
     """
 
-    def __init__(self, args, config, backend, model, sess, words, categories):
+    def __init__(self, args, config, backend, model, sess, words, categories,
+                 device_batches=None):
         import backend as backend_module
         tf = backend_module.tf
+        self.device_batches = device_batches
+        self.per_call = backend.steps_per_call
+        self.train_op = model.optim
         self.tf = tf
         self.args, self.config, self.backend = args, config, backend
         self.model, self.sess = model, sess
@@ -464,11 +515,18 @@ class Trainer(object):
     # -- one step, one report
 
     def train_step(self, state, xb, yb):
-        """One optimizer step; returns the batch loss before the update."""
-        feed = {self.model.input_x: xb, self.model.input_y: yb,
-                self.model.keep_prob: self.config.dropout_keep_prob}
-        fetches = [self.model.loss, self.model.optim]
-        with_summary = state.step % self.config.save_per_batch == 0
+        """per_call optimizer steps from state.step on; returns the loss of
+        the last one, before its update.
+
+        One step feeds xb, yb; a device loop reads its batches from
+        device_batches, in the same order, and xb, yb are not used.
+        """
+        feed = {self.model.keep_prob: self.config.dropout_keep_prob}
+        if self.per_call == 1:
+            feed.update({self.model.input_x: xb, self.model.input_y: yb})
+        fetches = [self.model.loss, self.train_op]
+        # A summary when a multiple of save_per_batch falls in this call.
+        with_summary = (-state.step) % self.config.save_per_batch < self.per_call
         if with_summary:
             fetches.append(self.summary)
         begin = time.perf_counter()
@@ -476,18 +534,19 @@ class Trainer(object):
         seconds = time.perf_counter() - begin
         if self._steps_this_run >= self.args.warmup_steps:
             self.timed_seconds += seconds
-            self.timed_steps += 1
-        self._steps_this_run += 1
+            self.timed_steps += self.per_call
+        self._steps_this_run += self.per_call
         if with_summary:
-            self.writer.add_summary(out[2], state.step)
+            self.writer.add_summary(out[2], state.step + self.per_call - 1)
         loss = float(out[0])
+        last = state.step + self.per_call - 1
         if not math.isfinite(loss):
             raise NumericError(
                 'the training loss became %s at step %d; the last checkpoint (step '
                 '%s) is in %s. Try a lower --learning_rate, or on the NPU '
-                '--precision_mode force_fp32' % (loss, state.step, self.saved_step,
+                '--precision_mode force_fp32' % (loss, last, self.saved_step,
                                                   self.latest_dir))
-        self.loss_file.write('%d\t%.6f\n' % (state.step, loss))
+        self.loss_file.write('%d\t%.6f\n' % (last, loss))
         self.last_loss = loss
         return loss
 
@@ -527,6 +586,10 @@ class Trainer(object):
                  per_epoch, cfg.num_epochs,
                  ', %d steps' % args.max_steps if args.max_steps else '')
         LOG.info('Training and evaluating...')
+        if self.device_batches is not None:
+            self.device_batches.start(self.sess, x_train, y_train, state.seed,
+                                      cfg.num_epochs, state.step)
+            self.train_op = self.backend.loop_train_op(self.sess, self.model.optim)
         self.start_time = time.time()
         self._steps_this_run = 0
         previous = self._install_signals()
@@ -559,8 +622,15 @@ class Trainer(object):
                     continue
                 if state.step % cfg.print_per_batch == 0:
                     self.report(state, xb, yb, x_val, y_val)
-                self.train_step(state, xb, yb)
+                if state.step % self.per_call == 0:
+                    if state.step + self.per_call > per_epoch * cfg.num_epochs:
+                        LOG.info('The last %d steps do not fill a device loop of %d.',
+                                 per_epoch * cfg.num_epochs - state.step, self.per_call)
+                        return 'epochs'
+                    self.train_step(state, xb, yb)
                 state.step += 1
+                if state.step % self.per_call:
+                    continue  # inside a device loop: its batches are trained
                 if self.signal is not None:
                     return self._interrupted(state)
                 if state.step - state.last_improved > cfg.require_improvement:
@@ -597,7 +667,8 @@ def write_json(path, obj):
 def make_backend(args):
     import backend
     chosen = backend.choose_backend(args.device, args.precision_mode,
-                                    npu_loss_scale=not args.npu_no_loss_scale)
+                                    npu_loss_scale=not args.npu_no_loss_scale,
+                                    iterations_per_loop=args.iterations_per_loop)
     LOG.info('Backend: %s (%s); precision %s; TensorFlow %s', chosen.name,
              chosen.reason, chosen.precision_mode, backend.tf.VERSION)
     return chosen
@@ -637,11 +708,17 @@ def train(args):
     graph = tf.Graph()
     with graph.as_default():
         tf.set_random_seed(seed)
-        model = cnn_model.TextCNN(config, chosen)
+        device_batches = None
+        if chosen.steps_per_call > 1:
+            device_batches = DeviceBatches(tf, seq_length, len(categories),
+                                           config.batch_size)
+        model = cnn_model.TextCNN(config, chosen,
+                                  device_batches.next if device_batches else None)
         init = tf.global_variables_initializer()
         with tf.Session(config=chosen.session_config()) as sess:
             sess.run(init)
-            trainer = Trainer(args, config, chosen, model, sess, words, categories)
+            trainer = Trainer(args, config, chosen, model, sess, words, categories,
+                              device_batches)
             trainer.writer.add_graph(graph)
             state, stopped = trainer.run(seed, x_train, y_train, x_val, y_val)
     ms, fps = throughput(trainer, config.batch_size)

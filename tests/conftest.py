@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import types
 
 import pytest
 
@@ -62,3 +63,37 @@ def run_cli(args, cwd=ROOT, python=None, env=None, input=None, timeout=600):
     return subprocess.run(cmd, cwd=cwd, env=full_env, input=input, timeout=timeout,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           universal_newlines=True)
+
+
+def fake_npu(calls):
+    """Stand-ins for the npu_bridge modules that record how they are used."""
+    from backend import tf
+
+    def dropout(x, keep_prob):
+        calls.append('npu_ops.dropout')
+        return tf.nn.dropout(x, rate=1.0 - keep_prob)
+
+    class Wrapper(object):
+        def __init__(self, name, opt, *rest):
+            calls.append(name)
+            self.inner, self.rest = opt, rest
+
+        def minimize(self, loss):
+            return self.inner.minimize(loss)
+
+    def set_iteration_per_loop(sess, train_op, iterations_per_loop):
+        # The adapter returns an op that runs iterations_per_loop steps on
+        # the device; without one, each call here is a single step.
+        calls.append(('set_iteration_per_loop', iterations_per_loop))
+        return train_op
+
+    return {
+        'util': types.SimpleNamespace(set_iteration_per_loop=set_iteration_per_loop),
+        'npu_ops': types.SimpleNamespace(dropout=dropout),
+        'npu_optimizer': types.SimpleNamespace(
+            NPUDistributedOptimizer=lambda opt: Wrapper('distributed', opt)),
+        'loss_scale_manager': types.SimpleNamespace(
+            ExponentialUpdateLossScaleManager=lambda **kw: ('manager', kw)),
+        'loss_scale_optimizer': types.SimpleNamespace(
+            NPULossScaleOptimizer=lambda opt, m: Wrapper('loss_scale', opt, m)),
+    }

@@ -1,6 +1,5 @@
 """cnn_model and backend: graph shapes, variable names, a training step, configs."""
 
-import types
 
 import numpy as np
 import pytest
@@ -8,6 +7,7 @@ import pytest
 import backend
 import cnn_model
 from backend import tf
+from conftest import fake_npu
 
 # Unequal sizes, so that a swapped dimension cannot go unnoticed.
 TINY = dict(vocab_size=50, embedding_dim=6, seq_length=20, num_filters=7,
@@ -118,31 +118,6 @@ def test_config_rejects_bad_values_with_the_fix():
 
 
 # ---------------------------------------------------------------- backends
-
-def fake_npu(calls):
-    """Stand-ins for the npu_bridge modules that record how they are used."""
-    def dropout(x, keep_prob):
-        calls.append('npu_ops.dropout')
-        return tf.nn.dropout(x, rate=1.0 - keep_prob)
-
-    class Wrapper(object):
-        def __init__(self, name, opt, *rest):
-            calls.append(name)
-            self.inner, self.rest = opt, rest
-
-        def minimize(self, loss):
-            return self.inner.minimize(loss)
-
-    return {
-        'npu_ops': types.SimpleNamespace(dropout=dropout),
-        'npu_optimizer': types.SimpleNamespace(
-            NPUDistributedOptimizer=lambda opt: Wrapper('distributed', opt)),
-        'loss_scale_manager': types.SimpleNamespace(
-            ExponentialUpdateLossScaleManager=lambda **kw: ('manager', kw)),
-        'loss_scale_optimizer': types.SimpleNamespace(
-            NPULossScaleOptimizer=lambda opt, m: Wrapper('loss_scale', opt, m)),
-    }
-
 
 def test_npu_config_carries_npu_optimizer_and_turns_rewrites_off():
     config = backend.npu_session_config('allow_mix_precision', iterations_per_loop=10)
