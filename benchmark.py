@@ -3,7 +3,7 @@
 One run, on the device backend.choose_backend picks (or --device), prints a
 table and can write it as JSON:
 
-    python benchmark.py                      # full size, about 10 minutes on 2 cores
+    python benchmark.py                      # full size, about 2 minutes on 2 cores
     python benchmark.py --quick --json bench.json   # under a minute
     python benchmark.py --device cpu --vocab_file data/cnews/cnews.vocab.txt
 

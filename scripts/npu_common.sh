@@ -5,7 +5,7 @@
 # Every number in the summary comes from run_cnn.py's metrics JSON files,
 # written by report.py summary; nothing is measured or derived here.
 
-NPU_PERF_STEPS_DEFAULT=200   # about a minute at batch 64 on a 2-core CPU
+NPU_PERF_STEPS_DEFAULT=600   # about a minute at batch 64 on a 2-core CPU
 
 npu_usage() {  # npu_usage KIND
     local kind=$1 what flags outputs

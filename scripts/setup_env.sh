@@ -9,8 +9,9 @@ make_venv() {  # make_venv DIR REQUIREMENTS_FILES... -- PYTHON_COMMAND...
     local reqs=()
     while [ "$1" != "--" ]; do reqs+=(-r "$1"); shift; done
     shift
-    if [ -x "$dir/bin/python" ] && "$dir/bin/python" -c 'import tensorflow, sklearn, matplotlib' 2>/dev/null \
-        && { [ "${#reqs[@]}" -le 2 ] || "$dir/bin/python" -c 'import pytest, hypothesis' 2>/dev/null; }; then
+    local probe='import tensorflow, sklearn, matplotlib'
+    [ "${#reqs[@]}" -le 2 ] || probe="$probe, pytest, hypothesis"
+    if [ -x "$dir/bin/python" ] && "$dir/bin/python" -c "$probe" 2>/dev/null; then
         return 0
     fi
     echo "== setting up $dir with $("$@" --version 2>&1)"

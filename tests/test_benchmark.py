@@ -17,7 +17,8 @@ FIELDS = ('matmul_gflops', 'flops_per_step', 'train_steps_per_sec',
           'train_samples_per_sec', 'train_gflops', 'train_share_of_peak',
           'reference_steps_per_sec', 'reference_samples_per_sec',
           'train_over_reference', 'feed_loop_steps_per_sec', 'train_over_feed_loop',
-          'feed_ms_per_step', 'reference_share_of_peak', 'eval_samples_per_sec', 'validation_overhead',
+          'feed_ms_per_step', 'reference_share_of_peak', 'eval_samples_per_sec',
+          'validation_overhead',
           'data_cold_s', 'data_cached_s', 'peak_rss_mb')
 
 
