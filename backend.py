@@ -210,8 +210,12 @@ class Backend(object):
         """Adds what the device needs around the optimizer.
 
         On the NPU: gradient allreduce when RANK_SIZE > 1, and dynamic loss
-        scaling under mixed precision (fp16 gradients can overflow).
+        scaling under mixed precision (fp16 gradients can overflow). On a GPU
+        with allow_mix_precision: TensorFlow's mixed-precision graph rewrite,
+        which adds dynamic loss scaling for the same reason.
         """
+        if self.name == 'gpu' and self.precision_mode == 'allow_mix_precision':
+            return tf.train.experimental.enable_mixed_precision_graph_rewrite(optimizer)
         if self.npu is None:
             return optimizer
         if int(os.environ.get('RANK_SIZE', '1')) > 1:

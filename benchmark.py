@@ -311,6 +311,8 @@ def build_parser():
     p.add_argument('--device', default='auto', choices=('auto', 'npu', 'gpu', 'cpu'),
                    help='auto: NPU if npu_bridge imports, else GPU, else CPU')
     p.add_argument('--precision_mode', default=None,
+                   choices=('allow_fp32_to_fp16', 'allow_mix_precision', 'force_fp32',
+                            'must_keep_origin_dtype'),
                    help='as run_cnn.py: NPU precision, or allow_mix_precision '
                         'for GPU automatic mixed precision')
     p.add_argument('--quick', action='store_true',

@@ -217,3 +217,21 @@ def test_routed_max_pool_gradient_equals_autodiff():
     for plain, routed in zip(results[0][1], results[1][1]):
         assert np.abs(plain).max() > 0
         np.testing.assert_allclose(routed, plain, rtol=1e-5, atol=1e-6)
+
+
+def test_gpu_mixed_precision_adds_loss_scaling():
+    chosen = backend.choose_backend('gpu', 'allow_mix_precision',
+                                    npu_importer=lambda: None, gpu_counter=lambda: 1)
+    assert chosen.precision_mode == 'allow_mix_precision'
+    try:
+        graph, _ = build(cnn_model.TCNNConfig(**TINY), chosen)
+    finally:  # the rewrite is process-wide; later tests build fp32 graphs
+        tf.train.experimental.disable_mixed_precision_graph_rewrite()
+    with graph.as_default():
+        names = {v.op.name for v in tf.global_variables()}
+    assert any('loss_scale' in n for n in names), sorted(names)
+    plain = backend.choose_backend('gpu', None, npu_importer=lambda: None,
+                                   gpu_counter=lambda: 1)
+    graph, _ = build(cnn_model.TCNNConfig(**TINY), plain)
+    with graph.as_default():
+        assert not any('loss_scale' in v.op.name for v in tf.global_variables())
