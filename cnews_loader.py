@@ -301,21 +301,16 @@ class Encoder(object):
     """
 
     def __init__(self, word_to_id):
-        single = [(w, i) for w, i in word_to_id.items() if len(w) == 1]
-        top = max([ord(w) for w, _ in single] + [0]) + 1
-        self.table = np.full(top, -1, dtype=np.int32)
-        for w, i in single:
-            self.table[ord(w)] = i
-        self._all_points = None
+        # Every code point (4.4 MB), so that the lookup is one take.
+        self.table = np.full(0x110000, -1, dtype=np.int32)
+        for w, i in word_to_id.items():
+            if len(w) == 1:
+                self.table[ord(w)] = i
 
     def lookup(self, texts):
         """Returns (ids, lengths): the kept ids of all texts end to end."""
         points = np.frombuffer(''.join(texts).encode('utf-32-le'), dtype=np.uint32)
-        if self._all_points is None:
-            # Every code point (4.4 MB), so that the lookup is one take.
-            self._all_points = np.full(0x110000, -1, dtype=np.int32)
-            self._all_points[:len(self.table)] = self.table
-        ids = self._all_points.take(points)
+        ids = self.table.take(points)
         keep = ids >= 0
         # Kept characters per text: its length less its unknown characters,
         # found by position (few, so no per-character owner array).
