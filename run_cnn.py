@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import time
+import types
 from datetime import timedelta
 
 import numpy as np
@@ -343,17 +344,23 @@ def _batches_for_eval(x, batch_size, static_shapes):
         yield start, rows, xb
 
 
-def evaluate(sess, model, x, y, batch_size, static_shapes=False):
-    """Mean loss and accuracy over all of x, y (no example counted twice)."""
+def evaluate(sess, model, x, y, batch_size, static_shapes=False, predictions=None):
+    """Mean loss and accuracy over all of x, y (no example counted twice).
+
+    predictions: an int64 array of len(x) to fill with the predicted classes
+        in the same pass, or None.
+    """
     total_loss, total_correct = 0.0, 0
+    fetches = [model.per_example_loss, model.correct, model.y_pred_cls]
     for start, rows, xb in _batches_for_eval(x, batch_size, static_shapes):
         yb = y[start:start + rows]
         if len(yb) < len(xb):
             yb = np.concatenate([yb, np.zeros((len(xb) - rows, y.shape[1]), y.dtype)])
-        losses, correct = sess.run([model.per_example_loss, model.correct],
-                                   {model.input_x: xb, model.input_y: yb})
+        losses, correct, classes = sess.run(fetches, {model.input_x: xb, model.input_y: yb})
         total_loss += float(np.sum(losses[:rows], dtype=np.float64))
         total_correct += int(np.sum(correct[:rows]))
+        if predictions is not None:
+            predictions[start:start + rows] = classes[:rows]
     return total_loss / len(x), total_correct / float(len(x))
 
 
@@ -754,8 +761,19 @@ def resolve_seed(args):
     return int(np.random.randint(0, 2 ** 31 - 1))
 
 
+def _inference_vocab(args, prefix, need_data):
+    """--vocab_file; else the data's vocabulary (test) or the copy saved
+    beside the checkpoint (predict), whichever exists, in that order."""
+    if args.vocab_file:
+        return args.vocab_file  # missing: an error, never a silent fallback
+    data_vocab = os.path.join(args.data_path, 'cnews.vocab.txt')
+    saved = os.path.join(os.path.dirname(prefix), 'vocab.txt')
+    candidates = [data_vocab, saved] if need_data else [saved, data_vocab]
+    return next((p for p in candidates if os.path.exists(p)), candidates[0])
+
+
 def _restore_for_inference(args, need_data):
-    """Backend, graph, session and vocabulary of a trained checkpoint."""
+    """Backend, model, session, batch size and vocabulary of a checkpoint."""
     prefix = resolve_checkpoint(
         args.checkpoint or os.path.join(args.output_dir, 'checkpoints', 'best'))
     meta = read_meta(os.path.dirname(prefix))
@@ -763,16 +781,7 @@ def _restore_for_inference(args, need_data):
     if args.categories_file is None and meta is not None:
         categories = list(meta['categories'])
         cat_to_id = {c: i for i, c in enumerate(categories)}
-    vocab = args.vocab_file
-    if vocab is None and need_data:
-        vocab = os.path.join(args.data_path, 'cnews.vocab.txt')
-    # A --vocab_file that is missing is an error; only the default path
-    # falls back to the vocabulary saved beside the checkpoint.
-    if args.vocab_file is None and (vocab is None or not os.path.exists(vocab)):
-        saved = os.path.join(os.path.dirname(prefix), 'vocab.txt')
-        vocab = saved if os.path.exists(saved) else (
-            vocab or os.path.join(args.data_path, 'cnews.vocab.txt'))
-    words, word_to_id = loader.read_vocab(vocab)
+    words, word_to_id = loader.read_vocab(_inference_vocab(args, prefix, need_data))
     seq_length = args.seq_length or (meta['seq_length'] if meta else 600)
     check_meta(meta, prefix, words, categories, seq_length)
     config = make_config(args, len(words), len(categories), seq_length)
@@ -788,24 +797,26 @@ def _restore_for_inference(args, need_data):
         restore_weights(sess, model.model_variables(), prefix)
     LOG.info('Restored %s', prefix)
     batch = config.batch_size if chosen.static_shapes else args.eval_batch_size
-    return chosen, model, sess, batch, categories, cat_to_id, word_to_id, prefix
+    return types.SimpleNamespace(backend=chosen, model=model, sess=sess, batch=batch,
+                                 categories=categories, cat_to_id=cat_to_id,
+                                 word_to_id=word_to_id)
 
 
 def test(args):
     from sklearn import metrics
     require_data(data_file(args, 'test'))
-    chosen, model, sess, batch, categories, cat_to_id, word_to_id, _ = (
-        _restore_for_inference(args, need_data=True))
+    run = _restore_for_inference(args, need_data=True)
+    categories = run.categories
     LOG.info('Loading test data...')
     start = time.time()
-    x_test, y_test = load_split(args, 'test', word_to_id, cat_to_id,
-                                model.config.seq_length)
+    x_test, y_test = load_split(args, 'test', run.word_to_id, run.cat_to_id,
+                                run.model.config.seq_length)
     LOG.info('Testing...')
-    with sess:
-        loss_test, acc_test = evaluate(sess, model, x_test, y_test, batch,
-                                       chosen.static_shapes)
-        LOG.info(TEST_FORMAT.format(loss_test, acc_test))
-        y_pred = predict_classes(sess, model, x_test, batch, chosen.static_shapes)
+    y_pred = np.zeros(len(x_test), dtype=np.int64)
+    with run.sess:
+        loss_test, acc_test = evaluate(run.sess, run.model, x_test, y_test, run.batch,
+                                       run.backend.static_shapes, predictions=y_pred)
+    LOG.info(TEST_FORMAT.format(loss_test, acc_test))
     y_true = np.argmax(y_test, 1)
     labels = list(range(len(categories)))
     LOG.info('Precision, Recall and F1-Score...')
@@ -817,7 +828,7 @@ def test(args):
     LOG.info('Time usage: %s', elapsed(start))
     write_json(os.path.join(args.output_dir, 'test_metrics.json'),
                {'test_loss': loss_test, 'test_acc': acc_test, 'examples': len(x_test),
-                'backend': chosen.name})
+                'backend': run.backend.name})
     return 0
 
 
@@ -841,13 +852,12 @@ def read_texts(args):
 
 def predict(args):
     texts = read_texts(args)
-    chosen, model, sess, batch, categories, _, word_to_id, _ = (
-        _restore_for_inference(args, need_data=False))
-    x = loader.Encoder(word_to_id).encode(texts, model.config.seq_length)
-    with sess:
-        ids = predict_classes(sess, model, x, batch, chosen.static_shapes)
+    run = _restore_for_inference(args, need_data=False)
+    x = loader.Encoder(run.word_to_id).encode(texts, run.model.config.seq_length)
+    with run.sess:
+        ids = predict_classes(run.sess, run.model, x, run.batch, run.backend.static_shapes)
     for text, i in zip(texts, ids):
-        print('%s\t%s' % (categories[i], text[:40]))
+        print('%s\t%s' % (run.categories[i], text[:40]))
     return 0
 
 
