@@ -185,7 +185,7 @@ def parse_args(argv=None):
 
 # ---------------------------------------------------------------- set-up
 
-def setup_logging(log_path=None, stream=None):
+def setup_logging(log_path=None, stream=None, append=True):
     """INFO to stream (stdout) and to log_path; warnings carry their level."""
     class Fmt(logging.Formatter):
         def format(self, record):
@@ -199,7 +199,8 @@ def setup_logging(log_path=None, stream=None):
     handlers = [logging.StreamHandler(stream or sys.stdout)]
     if log_path:
         os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
-        handlers.append(logging.FileHandler(log_path, mode='a', encoding='utf-8'))
+        handlers.append(logging.FileHandler(log_path, mode='a' if append else 'w',
+                                            encoding='utf-8'))
     for h in handlers:
         h.setFormatter(Fmt())
         root.addHandler(h)
@@ -698,6 +699,11 @@ def train(args):
         require_data(data_file(args, split))
     words, word_to_id = load_or_build_vocab(args, cat_to_id)
     seq_length = args.seq_length or 600
+    earlier = os.path.join(args.output_dir, 'checkpoints', 'latest', 'train_state.json')
+    if not args.resume and os.path.exists(earlier):
+        LOG.warning('%s already holds a run; this new run replaces its checkpoints '
+                    '(continue that run with --resume, or pick another --output_dir)',
+                    args.output_dir)
     LOG.info('Loading training and validation data...')
     start = time.time()
     x_train, y_train = load_split(args, 'train', word_to_id, cat_to_id, seq_length)
@@ -873,7 +879,9 @@ def main(argv=None):
     if args.mode == 'predict':
         setup_logging(stream=sys.stderr)  # stdout carries the predictions
     else:
-        setup_logging(os.path.join(args.output_dir, args.mode + '.log'))
+        # A new training run starts its own log; --resume and test append.
+        setup_logging(os.path.join(args.output_dir, args.mode + '.log'),
+                      append=args.mode != 'train' or args.resume)
     try:
         return {'train': train, 'test': test, 'predict': predict}[args.mode](args)
     except NumericError as e:

@@ -8,7 +8,7 @@ source scripts/setup_env.sh
 make_venv .venv requirements.txt -- python3
 out=output/demo
 py=.venv/bin/python
-$py run_cnn.py train --data_path demo --output_dir "$out" --num_epochs 3 --print_per_batch 10 "$@"
+$py run_cnn.py train --data_path demo --output_dir "$out" --num_epochs 8 --print_per_batch 20 --seed 1 "$@"
 $py run_cnn.py test --data_path demo --output_dir "$out" "$@"
 $py run_cnn.py predict --output_dir "$out" "$@" \
     "主队在下半场连扳两球，最终以3比2逆转取胜，主教练赛后表示球员们展现了顽强的斗志。" \

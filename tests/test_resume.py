@@ -280,3 +280,21 @@ def test_missing_checkpoint(data, tmp_path):
         assert result.returncode == 2, text
         assert 'Traceback' not in text
         assert expected in text, text
+
+
+def test_a_new_run_in_a_used_folder_warns_and_starts_its_own_log(data, tmp_path):
+    out = str(tmp_path / 'out')
+    args = ['train', '--data_path', data, '--output_dir', out, '--max_steps', '5',
+            '--seed', '3'] + COMMON
+    first = run_cli(args)
+    assert first.returncode == 0 and 'already holds a run' not in output(first)
+    second = run_cli(args)
+    assert second.returncode == 0, output(second)
+    assert 'already holds a run' in second.stdout and '--resume' in second.stdout
+    with open(os.path.join(out, 'train.log'), encoding='utf-8') as f:
+        log = f.read()
+    assert iter_steps(log) == [0]  # this run's lines only, not both runs'
+    resumed = run_cli(args[:-len(COMMON)] + ['--max_steps', '10', '--resume'] + COMMON)
+    assert resumed.returncode == 0, output(resumed)
+    with open(os.path.join(out, 'train.log'), encoding='utf-8') as f:
+        assert iter_steps(f.read()) == [0, 5]  # --resume appends
