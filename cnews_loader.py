@@ -372,6 +372,10 @@ def atomic_write(path, data):
     try:
         with os.fdopen(fd, 'wb') as f:
             f.write(data)
+        # mkstemp makes the file private; give it the usual permissions.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -154,7 +154,7 @@ class TextCNN(object):
     Attributes (tensors):
         input_x: int32 [B, L] placeholder. input_y: float32 [B, C]
         placeholder. keep_prob: float32 scalar placeholder.
-        logits [B, C], y_pred_cls int64 [B], per_example_loss [B],
+        logits [B, C], probs [B, C], y_pred_cls int64 [B], per_example_loss [B],
         correct bool [B], loss and acc scalars, optim the training op.
     """
 
@@ -206,6 +206,7 @@ class TextCNN(object):
             fc = backend.dropout(fc, self.keep_prob)
             fc = tf.nn.relu(fc)
             self.logits = _dense(fc, cfg.num_classes, 'fc2')  # [B, C]
+            self.probs = tf.nn.softmax(self.logits, name='probs')
             self.y_pred_cls = tf.argmax(self.logits, 1, name='y_pred_cls')
 
         with tf.name_scope('loss'):

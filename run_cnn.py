@@ -9,6 +9,7 @@ CPU; the device is chosen by backend.choose_backend and logged at start.
     python run_cnn.py train --data_path demo --num_epochs 3   # bundled demo corpus
     python run_cnn.py train --device cpu --max_steps 200
     python run_cnn.py train --resume                    # after an interruption
+    python run_cnn.py freeze                            # textcnn.pb for Ascend atc
 
 Exit status: 0 done, 2 bad input or settings, 3 the loss became NaN or
 infinite, 128+N stopped by signal N after saving a checkpoint.
@@ -63,10 +64,12 @@ def build_parser():
         epilog='Exit status: 0 done, 2 bad input, 3 NaN/inf loss, 128+N '
                'stopped by signal N (a checkpoint was saved; use --resume).',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument('mode', choices=('train', 'test', 'predict'),
+    p.add_argument('mode', choices=('train', 'test', 'predict', 'freeze'),
                    help='train: fit and keep the best checkpoint by validation '
                         'accuracy; test: score that checkpoint on the test file; '
-                        'predict: classify texts')
+                        'predict: classify texts; freeze: write that checkpoint '
+                        'as a frozen GraphDef, OUTPUT_DIR/textcnn.pb, for offline '
+                        'inference (Ascend atc, TensorFlow)')
     p.add_argument('texts', nargs='*',
                    help='predict only: texts to classify (else --input_file, '
                         'else standard input, one text a line)')
@@ -778,8 +781,11 @@ def _inference_vocab(args, prefix, need_data):
     return next((p for p in candidates if os.path.exists(p)), candidates[0])
 
 
-def _restore_for_inference(args, need_data):
-    """Backend, model, session, batch size and vocabulary of a checkpoint."""
+def _restore_for_inference(args, need_data, chosen=None):
+    """Backend, model, session, batch size and vocabulary of a checkpoint.
+
+    chosen: the backend to build the graph for; default: make_backend(args).
+    """
     prefix = resolve_checkpoint(
         args.checkpoint or os.path.join(args.output_dir, 'checkpoints', 'best'))
     meta = read_meta(os.path.dirname(prefix))
@@ -793,7 +799,7 @@ def _restore_for_inference(args, need_data):
     config = make_config(args, len(words), len(categories), seq_length)
     if meta is not None:
         config.batch_size = int(meta['config']['batch_size'])
-    chosen = make_backend(args)
+    chosen = chosen or make_backend(args)
     import cnn_model
     from backend import tf
     graph = tf.Graph()
@@ -867,6 +873,38 @@ def predict(args):
     return 0
 
 
+# Inputs and outputs of the frozen graph, for atc's --input_shape and --out_nodes.
+FROZEN_INPUT = 'input_x'
+FROZEN_OUTPUTS = ('score/y_pred_cls', 'score/probs')
+
+
+def freeze(args):
+    """Writes the best checkpoint as a frozen GraphDef with plain TF ops.
+
+    The graph is built for the CPU with the autodiff pooling path, so that it
+    holds only standard inference ops: input_x int32 [batch, seq_length] in,
+    score/y_pred_cls int64 [batch] and score/probs float32 [batch, classes]
+    out; keep_prob defaults to 1.
+    """
+    import backend
+    plain = backend.Backend('cpu', 'graph export: plain TensorFlow ops')
+    plain.routed_pool_grad = False
+    run = _restore_for_inference(args, need_data=False, chosen=plain)
+    with run.sess:
+        frozen = backend.tf.graph_util.convert_variables_to_constants(
+            run.sess, run.sess.graph.as_graph_def(), list(FROZEN_OUTPUTS))
+    path = os.path.join(args.output_dir, 'textcnn.pb')
+    loader.atomic_write(path, frozen.SerializeToString())
+    seq_length = run.model.config.seq_length
+    LOG.info('Wrote %s (%d nodes): input %s int32 [batch, %d], outputs %s',
+             path, len(frozen.node), FROZEN_INPUT, seq_length, ', '.join(FROZEN_OUTPUTS))
+    LOG.info('For an Ascend .om model: atc --framework=3 --model=%s --output=textcnn '
+             '--input_shape="%s:%d,%d" --out_nodes="%s" --soc_version=<your SoC>',
+             path, FROZEN_INPUT, run.batch, seq_length,
+             ';'.join(n + ':0' for n in FROZEN_OUTPUTS))
+    return 0
+
+
 def _expected_errors():
     """Errors reported as bad input: TensorFlow is imported only when needed,
     so a data error is reported without waiting for it."""
@@ -883,7 +921,8 @@ def main(argv=None):
         setup_logging(os.path.join(args.output_dir, args.mode + '.log'),
                       append=args.mode != 'train' or args.resume)
     try:
-        return {'train': train, 'test': test, 'predict': predict}[args.mode](args)
+        modes = {'train': train, 'test': test, 'predict': predict, 'freeze': freeze}
+        return modes[args.mode](args)
     except NumericError as e:
         LOG.error('%s', e)
         return EXIT_NUMERIC

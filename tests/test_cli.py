@@ -103,6 +103,39 @@ def test_predict_from_arguments_file_and_stdin(trained, cnews_split, tmp_path):
     assert right >= MIN_TEST_ACC * 100
 
 
+def test_frozen_graph_predicts_what_the_checkpoint_does(trained, cnews_split):
+    import backend
+    import cnews_loader
+    tf = backend.tf
+    out, _ = trained
+    proc = run_cli(['freeze'] + common(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert 'atc --framework=3' in proc.stdout and 'input_x:128,600' in proc.stdout
+    pb = os.path.join(str(out), 'textcnn.pb')
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(pb).st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
+    graph_def = tf.GraphDef()
+    with open(pb, 'rb') as f:
+        graph_def.ParseFromString(f.read())
+    ops = {n.op for n in graph_def.node}
+    assert not ops & {'VariableV2', 'VarHandleOp', 'IdentityN', 'ApplyAdam'}, ops
+    with open(os.path.join(cnews_split, 'cnews.test.txt'), encoding='utf-8') as f:
+        texts = [l.rstrip('\n').split('\t')[1] for l in f]
+    _, word_to_id = cnews_loader.read_vocab(os.path.join(cnews_split, 'cnews.vocab.txt'))
+    x = cnews_loader.Encoder(word_to_id).encode(texts, 600)
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.import_graph_def(graph_def, name='')
+        with tf.Session() as sess:
+            classes, probs = sess.run(['score/y_pred_cls:0', 'score/probs:0'],
+                                      {'input_x:0': x})
+    np.testing.assert_allclose(probs.sum(1), 1.0, rtol=1e-5)
+    predicted = run_cli(['predict'] + common(out), input='\n'.join(texts))
+    labels = [l.split('\t')[0] for l in predicted.stdout.splitlines()]
+    assert labels == [cnews_loader.CNEWS_CATEGORIES[i] for i in classes]
+
+
 def test_missing_dataset_says_where_the_data_goes(tmp_path):
     proc = run_cli(['train', '--data_path', str(tmp_path / 'nowhere')] + common(tmp_path))
     assert proc.returncode == 2
