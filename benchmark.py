@@ -168,8 +168,6 @@ class _Setup(object):
                                            chosen, self.model, self.sess, words,
                                            loader.CNEWS_CATEGORIES)
         self.trainer.loss_file = open(os.devnull, 'w')
-        self.trainer._steps_this_run = 0
-        self.trainer.eval_batch = eval_batch
         self.state = run_cnn.TrainState(seed=0)
         self.config = config
 

@@ -473,6 +473,9 @@ class Trainer(object):
         self.summary = tf.summary.merge_all()
         self.writer = tf.summary.FileWriter(os.path.join(args.output_dir, 'tensorboard'))
         self.loss_file = None
+        self._steps_this_run = 0  # steps since start or resume, for warm-up
+        self.eval_batch = (config.batch_size if backend.static_shapes
+                           else args.eval_batch_size)
         self.signal = None
         self.timed_seconds = 0.0
         self.timed_steps = 0
@@ -586,7 +589,6 @@ class Trainer(object):
         cfg, args = self.config, self.args
         state = self.start_state(seed)
         self._open_loss_file(state)
-        self.eval_batch = cfg.batch_size if self.backend.static_shapes else args.eval_batch_size
         rng = np.random.RandomState(state.seed)
         per_epoch = len(x_train) // cfg.batch_size if self.backend.static_shapes else (
             -(-len(x_train) // cfg.batch_size))
@@ -602,7 +604,6 @@ class Trainer(object):
                                       cfg.num_epochs, state.step)
             self.train_op = self.backend.loop_train_op(self.sess, self.model.optim)
         self.start_time = time.time()
-        self._steps_this_run = 0
         previous = self._install_signals()
         stopped = 'epochs'
         try:
