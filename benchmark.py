@@ -153,7 +153,7 @@ def _trainer_args(output_dir, eval_batch_size):
 class _Setup(object):
     """A model in its own graph and session, ready for timed steps."""
 
-    def __init__(self, chosen, session_config, config, words, workdir, eval_batch):
+    def __init__(self, chosen, session_config, config, words, workdir, eval_batch_size):
         import cnn_model
         import run_cnn
         from backend import tf
@@ -164,7 +164,7 @@ class _Setup(object):
             init = tf.global_variables_initializer()
             self.sess = tf.Session(config=session_config)
             self.sess.run(init)
-            self.trainer = run_cnn.Trainer(_trainer_args(workdir, eval_batch), config,
+            self.trainer = run_cnn.Trainer(_trainer_args(workdir, eval_batch_size), config,
                                            chosen, self.model, self.sess, words,
                                            loader.CNEWS_CATEGORIES)
         self.trainer.loss_file = open(os.devnull, 'w')
@@ -211,19 +211,19 @@ def bench_train(chosen, config, words, x, y, x_val, y_val, opts, workdir):
     """
     import run_cnn
     from backend import tf
-    eval_batch = config.batch_size if chosen.static_shapes else opts.eval_batch_size
-    ours = _Setup(chosen, chosen.session_config(), config, words, workdir, eval_batch)
+    ours = _Setup(chosen, chosen.session_config(), config, words, workdir,
+                  opts.eval_batch_size)
     plain = copy.copy(chosen)
     plain.routed_pool_grad = False
     reference = _Setup(plain, tf.ConfigProto(allow_soft_placement=True), config, words,
-                       workdir, eval_batch)
+                       workdir, opts.eval_batch_size)
     peak = _Matmul(chosen.session_config())
     batches = _endless_batches(x, y, config.batch_size, np.random.RandomState(0),
                                chosen.static_shapes)
     feed_ms = _feed_ms(ours, x[:config.batch_size], opts.repeats)
 
     def validation():
-        run_cnn.evaluate(ours.sess, ours.model, x_val, y_val, eval_batch,
+        run_cnn.evaluate(ours.sess, ours.model, x_val, y_val, ours.trainer.eval_batch,
                          chosen.static_shapes)
 
     timed = collections.OrderedDict([

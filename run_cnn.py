@@ -550,10 +550,10 @@ class Trainer(object):
             self.timed_seconds += seconds
             self.timed_steps += self.per_call
         self._steps_this_run += self.per_call
+        last = state.step + self.per_call - 1  # the step the loss belongs to
         if with_summary:
-            self.writer.add_summary(out[2], state.step + self.per_call - 1)
+            self.writer.add_summary(out[2], last)
         loss = float(out[0])
-        last = state.step + self.per_call - 1
         if not math.isfinite(loss):
             raise NumericError(
                 'the training loss became %s at step %d; the last checkpoint (step '
@@ -617,10 +617,15 @@ class Trainer(object):
             self.loss_file.close()
         return state, stopped
 
+    def _reached_max_steps(self, state):
+        if self.args.max_steps and state.step >= self.args.max_steps:
+            LOG.info('Reached --max_steps %d.', self.args.max_steps)
+            return True
+        return False
+
     def _loop(self, state, rng, per_epoch, x_train, y_train, x_val, y_val):
-        cfg, args = self.config, self.args
-        if args.max_steps and state.step >= args.max_steps:
-            LOG.info('Reached --max_steps %d.', args.max_steps)  # on --resume
+        cfg = self.config
+        if self._reached_max_steps(state):  # a resumed run that was done
             return 'max_steps'
         first_epoch, skip = divmod(state.step, per_epoch)
         for _ in range(first_epoch):
@@ -648,8 +653,7 @@ class Trainer(object):
                 if state.step - state.last_improved > cfg.require_improvement:
                     LOG.info(EARLY_STOP_LINE)
                     return 'early_stop'
-                if args.max_steps and state.step >= args.max_steps:
-                    LOG.info('Reached --max_steps %d.', args.max_steps)
+                if self._reached_max_steps(state):
                     return 'max_steps'
             skip = 0
         return 'epochs'
